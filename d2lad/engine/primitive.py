@@ -101,13 +101,17 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     """Run ``prim`` on ``args`` and, when an input requires grad and recording is on, record it.
 
     With no tensor among ``args`` (inside a derivative rule) it returns a plain numpy result.
-    ``unary`` and ``binary`` below make the same steps, unrolled, for one and two inputs.
+    Tensor subclasses with a meaning of their own (forward-mode duals, symbolic expressions)
+    take over through ``dispatch``. ``unary`` and ``binary`` below make the same steps,
+    unrolled, for one and two inputs.
     """
     arrays = []
     parents = []
     any_tensor = record = False
     for a in args:
         if isinstance(a, Tensor):
+            if type(a) is not Tensor:
+                return dispatch(prim, args, params)
             any_tensor = True
             arrays.append(a._data)
             if a._requires_grad:
@@ -127,12 +131,37 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     return _record(prim, out, args, tuple(parents), params or None)
 
 
+def apply_plain(prim: Primitive, args: tuple, params: dict | None) -> Any:
+    """``apply`` with every tensor treated as a plain Tensor (subclasses included)."""
+    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+    parents = tuple((a.grad_fn or a) if isinstance(a, Tensor) and a._requires_grad else None
+                    for a in args)
+    out = _value(prim, arrays, params)
+    out = _fix_dtype(out, args)
+    if not (STATE.enabled and any(p is not None for p in parents)):
+        return wrap(out)
+    return _record(prim, out, args, parents, params or None)
+
+
+def dispatch(prim: Primitive, args: tuple, params: dict | None) -> Any:
+    """Hand a call with Tensor subclasses to the one with the highest ``dispatch_priority``.
+
+    A subclass defines ``apply_primitive(prim, args, params)`` (a classmethod); the base
+    Tensor's records as usual, with subclasses treated as plain tensors.
+    """
+    owner = max((type(a) for a in args if isinstance(a, Tensor)),
+                key=lambda cls: cls.dispatch_priority)
+    return owner.apply_primitive(prim, args, params or {})
+
+
 def unary(prim: Primitive) -> Callable[..., Any]:
     """``apply`` unrolled for a primitive of one input: the function ``op(x, **params)``."""
     value = prim.value
 
     def op(x: Any, **params: Any) -> Any:
-        if not isinstance(x, Tensor):
+        if type(x) is not Tensor:
+            if isinstance(x, Tensor):
+                return dispatch(prim, (x,), params)
             return value(x, **params) if params else value(x)
         try:
             out = value(x._data, **params) if params else value(x._data)
@@ -152,20 +181,24 @@ def binary(prim: Primitive) -> Callable[..., Any]:
     def op(x: Any, y: Any, **params: Any) -> Any:
         if params:
             return apply(prim, x, y, **params)
-        if isinstance(x, Tensor):
+        if type(x) is Tensor:
             xa = x._data
             xp = (x.grad_fn or x) if x._requires_grad else None
-            if isinstance(y, Tensor):
+            if type(y) is Tensor:
                 ya = y._data
                 yp = (y.grad_fn or y) if y._requires_grad else None
+            elif isinstance(y, Tensor):
+                return dispatch(prim, (x, y), None)
             else:
                 ya = y
                 yp = None
-        elif isinstance(y, Tensor):
+        elif type(y) is Tensor and not isinstance(x, Tensor):
             xa = x
             xp = None
             ya = y._data
             yp = (y.grad_fn or y) if y._requires_grad else None
+        elif isinstance(x, Tensor) or isinstance(y, Tensor):
+            return dispatch(prim, (x, y), None)
         else:
             return value(x, y)
         try:

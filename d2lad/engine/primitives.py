@@ -85,13 +85,18 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
 
 def constant(x: Any) -> Any:
-    """The values of ``x`` with no history: masks and indices inside rules."""
-    return x._data if isinstance(x, Tensor) else x
+    """The values of ``x`` with no history: masks and indices inside rules.
+
+    A tensor subclass can answer with something else (a symbolic expression answers with an
+    expression that carries no gradient) by overriding ``Tensor._constant``.
+    """
+    return x._constant() if isinstance(x, Tensor) else x
 
 
 def sign(x: Any) -> Any:
     """-1, 0 or 1 per element; no gradient (its derivative is 0 almost everywhere)."""
-    return wrap(np.sign(x._data)) if isinstance(x, Tensor) else np.sign(x)
+    c = constant(x)
+    return c.sign() if isinstance(c, Tensor) else np.sign(c)
 
 
 def kept_shape(xshape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:

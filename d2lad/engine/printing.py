@@ -130,8 +130,8 @@ def _format_block(
 ) -> str:
     """The bracketed text of `array`, whose first line starts at column `indent`.
 
-    Sub-tensors are separated by a comma and one newline per remaining dimension beyond the
-    first, so matrices inside a 3-d tensor are set apart by a blank line.
+    Sub-tensors are separated by a comma and ``ndim - 1`` newlines, so the matrices of a 3-d
+    tensor are set apart by a blank line.
     """
     if array.ndim == 0:
         return formatter(array.item())

@@ -53,6 +53,15 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    dispatch_priority = 0
+
+    @classmethod
+    def apply_primitive(cls, prim: Any, args: tuple, params: dict) -> Tensor:
+        """How an operation runs when this class's tensors take part (see ``dispatch``)."""
+        from d2lad.engine.primitive import apply_plain
+
+        return apply_plain(prim, args, params)
+
     # ---- autograd metadata -------------------------------------------------------------------
 
     @property
@@ -187,6 +196,10 @@ class Tensor:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
         self._data = value._storage()
+
+    def _constant(self) -> Any:
+        """The values, as derivative rules read them for masks and indices (no history)."""
+        return self._data
 
     def _storage(self) -> ndarray:
         """The values as an ndarray that can be shared (numpy scalars become 0-d arrays)."""
