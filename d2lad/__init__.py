@@ -10,7 +10,7 @@ tensor(28., grad_fn=<MulBackward0>)
 tensor([ 0.,  4.,  8., 12.])
 """
 
-from d2lad import autograd, nn
+from d2lad import autograd, func, nn
 from d2lad.engine.creation import (
     arange,
     as_tensor,
@@ -126,6 +126,7 @@ from d2lad.engine.functions import (
 from d2lad.engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from d2lad.engine.gradcheck import GradcheckError, gradcheck, numerical_grad
 from d2lad.engine.tensor import Tensor
+from d2lad.func import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
 

@@ -172,7 +172,7 @@ def run(outputs: list[Tensor], seeds: list[Any], retain_graph: bool, create_grap
             prim = node.prim
             if create_graph:
                 args = inputs
-                ans = None if node.ans is None else wrap(node.ans, node)
+                ans = None if node.ans is None else _ans_tensor(node)
             else:
                 if len(inputs) == 2:
                     x, y = inputs
@@ -236,6 +236,18 @@ def _count_consumers(roots: list[Node]) -> dict[Node, int]:
                     pending[p] = 1
                     stack.append(p)
     return pending
+
+
+def _ans_tensor(node: Node) -> Tensor:
+    """The output of ``node`` as a tensor whose history is ``node`` itself (for create_graph);
+    a dual number when forward mode recorded the node (see ``d2lad.modes.forward``)."""
+    ans = wrap(node.ans, node)
+    tangent = getattr(node, "ans_tangent", None)
+    if tangent is None:
+        return ans
+    from d2lad.modes.forward import dual
+
+    return dual(ans, *tangent)
 
 
 def _collect(node: Node, g: Any, targets: dict | None, found: dict, create_graph: bool) -> None:

@@ -80,6 +80,8 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, **_: Any) 
                       "sourceTensor.clone().detach() or sourceTensor.clone().detach()"
                       ".requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
+    if dtype is not None and not isinstance(data, Tensor):
+        return _finish(np.array(data, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad)
     return _finish(_dtype(_infer(data), dtype), requires_grad)
 
 

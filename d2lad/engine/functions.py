@@ -532,22 +532,29 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 # ---- indexing -----------------------------------------------------------------------------------
 
 def _index_key(key: Any) -> tuple[Any, str]:
-    """Numpy's form of an index, and PyTorch's name for the operation it is."""
+    """Numpy's form of an index, and PyTorch's name for the operation it is: "index" with an
+    array or a bool anywhere, else the last int ("select") or partial slice ("slice") applied,
+    and "unsqueeze" for keys of only None, ``...`` and ``:``."""
     parts = key if isinstance(key, tuple) else (key,)
     out = []
-    kind = "slice"
+    kind = None
+    advanced = False
     for k in parts:
         if isinstance(k, Tensor):
             k = k._data
-        if isinstance(k, (list, ndarray)):
+            if k.ndim == 0 and k.dtype.kind in "iu":  # a 0-d integer tensor indexes as an int
+                k = int(k)
+        if isinstance(k, (list, ndarray, bool, np.bool_)):
             k = np.asarray(k)
-            kind = "index"
-        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
-            if kind == "slice":
-                kind = "select"
-        elif k is None and kind == "slice":
+            advanced = True
+        elif isinstance(k, (int, np.integer)):
+            kind = "select"
+        elif isinstance(k, slice) and k != slice(None):
+            kind = "slice"
+        elif k is None and kind in (None, "unsqueeze"):
             kind = "unsqueeze"
         out.append(k)
+    kind = "index" if advanced else kind or "slice"
     return (tuple(out) if isinstance(key, tuple) else out[0]), kind
 
 

@@ -32,11 +32,13 @@ class Node:
       ``None`` when they were all unchanged (version 0);
     - ``inplace_count``: how many in-place changes the process had seen when recorded;
     - ``ans_version``: the output's version counter, when the rule reads the output;
-    - ``retained``: a weak reference to the output tensor, set by ``Tensor.retain_grad``.
+    - ``retained``: a weak reference to the output tensor, set by ``Tensor.retain_grad``;
+    - ``ans_tangent``: only set by forward mode (``d2lad.modes.forward``) when a dual number's
+      primal was recorded: the output's tangent, so rules that read ``ans`` see it too.
     """
 
     __slots__ = ("prim", "inputs", "parents", "params", "ans", "versions", "inplace_count",
-                 "ans_version", "retained")
+                 "ans_version", "retained", "ans_tangent")
 
     def name(self) -> str:
         """PyTorch's name for this node's backward function, e.g. ``"MulBackward0"``."""

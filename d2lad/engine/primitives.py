@@ -501,6 +501,8 @@ def _swap(a: Any) -> Any:
 
 
 def _matmul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if len(shape_of(x)) == 1 and len(shape_of(y)) == 1:
+        return g * y
     if len(shape_of(y)) == 1:
         return unbroadcast(reshape(g, shape=shape_of(g) + (1,)) * y, x)
     if len(shape_of(x)) == 1:
@@ -510,6 +512,8 @@ def _matmul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
 
 
 def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if len(shape_of(x)) == 1 and len(shape_of(y)) == 1:
+        return g * x
     if len(shape_of(x)) == 1:
         return unbroadcast(reshape(x, shape=shape_of(x) + (1,)) * reshape(
             g, shape=shape_of(g)[:-1] + (1,) + shape_of(g)[-1:]), y)
@@ -576,10 +580,21 @@ def _sum_to(x: Any, shape: tuple[int, ...]) -> Any:
     return np.reshape(out, shape)
 
 
+def _sum_to_batched(t: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """``sum_to`` for a tangent whose leading batch axes must stay (they are not x's)."""
+    batch = lead(t, x)
+    k, sx = len(batch), shape_of(x)
+    extra = len(sx) - len(shape)
+    axes = tuple(range(k, k + extra)) + tuple(
+        k + extra + i for i, s in enumerate(shape) if s == 1 and sx[extra + i] != 1)
+    summed = sum(t, axis=axes, keepdims=True) if axes else t
+    return reshape(summed, shape=batch + shape)
+
+
 sum_to = defprim(
     "sum_to", _sum_to,
     vjp=(lambda g, ans, x, shape: broadcast_to(g, shape=shape_of(x)),),
-    jvp=(lambda t, ans, x, shape: sum_to(t, shape=lead(t, x) + tuple(shape)),),
+    jvp=(lambda t, ans, x, shape: _sum_to_batched(t, x, tuple(shape)),),
     grad_fn="SumToSizeBackward0",
     doc="Sum down to ``shape`` (the reverse of broadcasting).  The gradient is broadcast back.")
 
