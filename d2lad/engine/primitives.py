@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from d2lad.engine.primitive import Primitive, apply, binary, unary
-from d2lad.engine.tensor import Tensor, wrap
+from d2lad.engine.tensor import Tensor
 
 TABLE: dict[str, Primitive] = {}
 
@@ -563,10 +563,17 @@ transpose = defprim(
 t_ = variant(transpose, "t", "TBackward0")
 transpose2 = variant(transpose, "transpose2", "TransposeBackward0")
 
+def _broadcast_batched(t: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """``broadcast_to`` for a tangent with leading batch axes: x's new axes go after them."""
+    batch, sx = lead(t, x), shape_of(x)
+    aligned = reshape(t, shape=batch + (1,) * (len(shape) - len(sx)) + sx)
+    return broadcast_to(aligned, shape=batch + shape)
+
+
 broadcast_to = defprim(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     vjp=(lambda g, ans, x, shape: sum_to(g, shape=shape_of(x)),),
-    jvp=(lambda t, ans, x, shape: broadcast_to(t, shape=lead(t, x) + tuple(shape)),),
+    jvp=(lambda t, ans, x, shape: _broadcast_batched(t, x, tuple(shape)),),
     grad_fn="ExpandBackward0",
     doc="Repeat x along broadcast dimensions.  The gradient is summed back over them.")
 
