@@ -10,7 +10,7 @@ tensor(28., grad_fn=<MulBackward0>)
 tensor([ 0.,  4.,  8., 12.])
 """
 
-from d2lad import autograd, func, nn
+from d2lad import autograd, func, nn, sym
 from d2lad.engine.creation import (
     arange,
     as_tensor,

@@ -125,7 +125,8 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     out = _value(prim, arrays, params)
     if not any_tensor:
         return out
-    out = _fix_dtype(out, args)
+    if not params:  # parameters (``cast``'s dtype, ``dim``) are never Python numbers to promote
+        out = _fix_dtype(out, args)
     if not (record and STATE.enabled):
         return wrap(out)
     return _record(prim, out, args, tuple(parents), params or None)
@@ -137,7 +138,8 @@ def apply_plain(prim: Primitive, args: tuple, params: dict | None) -> Any:
     parents = tuple((a.grad_fn or a) if isinstance(a, Tensor) and a._requires_grad else None
                     for a in args)
     out = _value(prim, arrays, params)
-    out = _fix_dtype(out, args)
+    if not params:
+        out = _fix_dtype(out, args)
     if not (STATE.enabled and any(p is not None for p in parents)):
         return wrap(out)
     return _record(prim, out, args, parents, params or None)
