@@ -127,6 +127,7 @@ from d2lad.engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_gr
 from d2lad.engine.gradcheck import GradcheckError, gradcheck, numerical_grad
 from d2lad.engine.tensor import Tensor
 from d2lad.func import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp
+from d2lad.tape import GradientTape, stop_gradient
 
 __version__ = "0.1.0"
 
