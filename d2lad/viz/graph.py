@@ -16,7 +16,7 @@ from the graph an eager computation recorded; other engines (``d2lad.sym``) buil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,8 @@ class VNode:
     - ``kind``: one of ``"input"``, ``"param"``, ``"const"``, ``"op"``, ``"output"``;
     - ``shape``: the value's shape, or ``None`` when unknown;
     - ``value``, ``grad``: arrays, or ``None`` when unknown (both are shown briefly);
-    - ``name``: a short variable name (``"x1"``, ``"v3"``) shown next to the shape, optional.
+    - ``name``: a short variable name (``"x1"``, ``"v3"``) shown next to the shape, optional;
+    - ``tangent``: a forward-mode tangent to show, optional.
 
     >>> VNode(0, "sin", "op", (3,)).name
     ''
@@ -50,6 +51,11 @@ class VNode:
     value: np.ndarray | None = None
     grad: np.ndarray | None = None
     name: str = ""
+    tangent: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"VNode kind must be one of {KINDS}, not {self.kind!r}")
 
 
 @dataclass(eq=False)
@@ -57,20 +63,12 @@ class VGraph:
     """Nodes and edges ``(src_id, dst_id)`` (data flows from src to dst; repeats allowed, one
     per use: ``x * x`` has two edges from ``x``).
 
-    >>> g = VGraph([VNode(0, "x", "input"), VNode(1, "neg", "output")], [(0, 1)])
-    >>> g.node(1).label
-    'neg'
+    >>> VGraph([VNode(0, "x", "input"), VNode(1, "neg", "output")], [(0, 1)]).edges
+    [(0, 1)]
     """
 
     nodes: list[VNode]
     edges: list[tuple[int, int]] = field(default_factory=list)
-
-    def node(self, id: int) -> VNode:
-        """The node with this id."""
-        for n in self.nodes:
-            if n.id == id:
-                return n
-        raise KeyError(f"no node with id {id} in this graph")
 
 
 @dataclass(eq=False)
@@ -80,6 +78,12 @@ class Recorded:
     ``objects[id]`` is the :class:`~d2lad.engine.node.Node`, the leaf tensor, or the constant
     behind node ``id``; ``sources[id]`` lists, per input of an operation, the id of its node.
     ``graph.nodes`` is in topological order (every node after the nodes it uses).
+
+    >>> import d2lad
+    >>> x = d2lad.tensor(1.0, requires_grad=True)
+    >>> rec = record(x * 2.0)
+    >>> rec.objects[0] is x, rec.sources
+    (True, {2: [0, 1]})
     """
 
     graph: VGraph
@@ -87,7 +91,7 @@ class Recorded:
     sources: dict[int, list[int]]
 
 
-def as_graph(obj: Any, names: dict[str, Tensor] | None = None) -> VGraph:
+def as_graph(obj: Any, names: Mapping[str, Tensor] | None = None) -> VGraph:
     """The ``VGraph`` of a tensor, a list of tensors, a ``VGraph``, or any object with a
     ``_viz_graph()`` method (the protocol ``d2lad.sym`` implements).
 
@@ -103,7 +107,7 @@ def as_graph(obj: Any, names: dict[str, Tensor] | None = None) -> VGraph:
 
 
 def from_tensor(outputs: Tensor | Sequence[Tensor],
-                names: dict[str, Tensor] | None = None) -> VGraph:
+                names: Mapping[str, Tensor] | None = None) -> VGraph:
     """The graph recorded for ``outputs`` (a tensor or a list of tensors), from its leaves up.
 
     ``names`` labels leaves (``{"w": w}``); others are called ``x1, x2, ...`` (inputs),
@@ -118,7 +122,7 @@ def from_tensor(outputs: Tensor | Sequence[Tensor],
 
 
 def record(outputs: Tensor | Sequence[Tensor],
-           names: dict[str, Tensor] | None = None) -> Recorded:
+           names: Mapping[str, Tensor] | None = None) -> Recorded:
     """Walk the recorded graph of ``outputs`` depth first and number what it finds.
 
     >>> import d2lad
