@@ -207,8 +207,8 @@ def binary(prim: Primitive) -> Callable[..., Any]:
             out = value(xa, ya)
         except ValueError as err:
             raise shape_error(prim, (xa, ya), err) from None
-        if out.dtype is F64 and not (getattr(xa, "dtype", None) is F64
-                                     or getattr(ya, "dtype", None) is F64):
+        if out.dtype is F64 and ((type(x) is Tensor and xa.dtype is not F64)
+                                 or (type(y) is Tensor and ya.dtype is not F64)):
             out = _fix_dtype(out, (x, y))
         if (xp is None and yp is None) or not STATE.enabled:
             return wrap(out)
@@ -254,15 +254,16 @@ def _version_of(x: Any) -> int:
 
 
 def _fix_dtype(out: Any, args: Sequence[Any]) -> Any:
-    """PyTorch's result type where numpy's differs: an integer tensor meeting a Python float, or
-    integer true division, gives float32 (the default dtype), and a float64 number or 0-d tensor
-    does not turn a float32 tensor into float64."""
+    """PyTorch's result type where numpy's differs. Among float tensors, those with dimensions
+    decide (a float64 number or 0-d tensor does not turn a float32 tensor into float64); with
+    no float tensor at all (integers meeting a Python float, integer division) the result is
+    float32, the default dtype."""
     dt = getattr(out, "dtype", None)
     if dt is None:
         return np.asarray(out)
     if dt is F64:
-        tensors = [a._data for a in args if isinstance(a, Tensor)]
-        dimensioned = [a for a in tensors if a.ndim] or tensors
-        if not any(a.dtype is F64 for a in dimensioned):
+        floats = [a._data for a in args if isinstance(a, Tensor) and a._data.dtype.kind == "f"]
+        deciding = [a for a in floats if a.ndim] or floats
+        if not any(a.dtype is F64 for a in deciding):
             return out.astype(np.float32)
     return out
