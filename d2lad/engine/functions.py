@@ -579,13 +579,11 @@ def getitem(x: Tensor, key: Any) -> Tensor:
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
-    """``x[key] = value``, recorded when gradients are needed."""
+    """``x[key] = value``, recorded when gradients (or tangents) are needed."""
     key, _ = _index_key(key)
     x._check_inplace()
-    if STATE.enabled and (x._requires_grad or (isinstance(value, Tensor)
-                                               and value._requires_grad)):
-        old = _snapshot(x)
-        _adopt(x, P.index_put(old, value, key=key))
+    if _through_graph(x, value):
+        x._adopt(P.index_put(x._snapshot(), value, key=key))
         return
     x._storage()[key] = _data(value)
     x._bump_version()
@@ -593,30 +591,20 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
 
 # ---- in-place operations ------------------------------------------------------------------------
 
-def _snapshot(x: Tensor) -> Tensor:
-    """A copy of x's values that keeps x's place in the graph (what an in-place op consumes)."""
-    old = wrap(np.array(x._data, copy=True), x.grad_fn)
-    old._requires_grad = x._requires_grad
-    return old
-
-
-def _adopt(x: Tensor, result: Tensor) -> Tensor:
-    """Make ``x`` hold ``result``: same memory, new values, new place in the graph."""
-    retained = x.retains_grad
-    x._write(result._data)
-    x.grad_fn = result.grad_fn
-    x._requires_grad = result._requires_grad
-    if retained:
-        x.retain_grad()
-    return x
+def _through_graph(x: Tensor, other: Any) -> bool:
+    """Whether an in-place change must be recorded as an operation: a gradient is needed, or a
+    forward-mode tangent must follow the change."""
+    if isinstance(other, Tensor):
+        if other._functional_inplace or (STATE.enabled and other._requires_grad):
+            return True
+    return x._functional_inplace or (STATE.enabled and x._requires_grad)
 
 
 def _inplace(op: Any) -> Any:
     def method(self: Tensor, other: Any, *args: Any, **kwargs: Any) -> Tensor:
         self._check_inplace()
-        if STATE.enabled and (self._requires_grad or (isinstance(other, Tensor)
-                                                      and other._requires_grad)):
-            return _adopt(self, op(_snapshot(self), other, *args, **kwargs))
+        if _through_graph(self, other):
+            return self._adopt(op(self._snapshot(), other, *args, **kwargs))
         self._write(op(wrap(self._data), _data(other), *args, **kwargs)._data)
         return self
 

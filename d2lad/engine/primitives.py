@@ -523,10 +523,29 @@ def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return unbroadcast(matmul(_swap(x), g), y)
 
 
+def _matmul_tangent(t: Any, x: Any, y: Any, left: bool) -> Any:
+    """matmul(t, y) (``left``) or matmul(x, t) for a tangent t of x (or y) that may carry
+    leading batch axes: vectors become matrices and the batch axes stay in front."""
+    primal = x if left else y
+    batch = lead(t, primal)
+    sx, sy = shape_of(x), shape_of(y)
+    mx = (1,) + sx if len(sx) == 1 else sx
+    my = sy + (1,) if len(sy) == 1 else sy
+    width = max(len(mx), len(my)) - 2
+    own = mx if left else my
+    t = reshape(t, shape=batch + (1,) * (width - len(own) + 2) + own)
+    other = reshape(y if left else x, shape=my if left else mx)
+    out = matmul(t, other) if left else matmul(other, t)
+    drop = shape_of(out)[:-2] + (() if len(sx) == 1 else shape_of(out)[-2:-1]) + (
+        () if len(sy) == 1 else shape_of(out)[-1:])
+    return reshape(out, shape=drop)
+
+
 matmul = defprim(
     "matmul", np.matmul,
     vjp=(_matmul_vjp_x, _matmul_vjp_y),
-    jvp=(lambda t, ans, x, y: matmul(t, y), lambda t, ans, x, y: matmul(x, t)),
+    jvp=(lambda t, ans, x, y: _matmul_tangent(t, x, y, True),
+         lambda t, ans, x, y: _matmul_tangent(t, x, y, False)),
     grad_fn="UnsafeViewBackward0", saves=(0, 1),
     doc="Batched matrix product (numpy's matmul rules).  dL/dX = G Yᵀ, dL/dY = Xᵀ G.")
 
@@ -660,8 +679,9 @@ index_put = defprim(
     vjp=(lambda g, ans, x, v, key: g * _put_mask(shape_of(x), key),
          lambda g, ans, x, v, key: unbroadcast(getitem(g, key=key), v)),
     jvp=(lambda t, ans, x, v, key: t * _put_mask(shape_of(x), key),
-         lambda t, ans, x, v, key: scatter(broadcast_to(t, shape=np.shape(
-             np.empty(shape_of(x))[key])), key=key, shape=shape_of(x))),
+         lambda t, ans, x, v, key: scatter(
+             _broadcast_batched(t, v, np.empty(shape_of(x))[key].shape),
+             key=_batched_key(t, v, key), shape=lead(t, v) + shape_of(x))),
     grad_fn="CopySlices",
     doc="x with x[key] = v (an assignment recorded as an operation).")
 

@@ -238,6 +238,30 @@ class Tensor:
         else:
             vc[0] += 1
 
+    _functional_inplace = False  # True where in-place changes must run as operations (duals)
+
+    def _snapshot(self) -> Tensor:
+        """A copy of the values that keeps this tensor's place in the graph: what an in-place
+        operation recorded for backward consumes, so later changes cannot alter it."""
+        old = wrap(np.array(self._data, copy=True), self.grad_fn)
+        old._requires_grad = self._requires_grad
+        return old
+
+    def _adopt(self, result: Tensor) -> Tensor:
+        """Hold ``result``'s values (in this tensor's own memory) and its place in the graph."""
+        if result._functional_inplace:
+            raise RuntimeError(
+                "this in-place change would drop a forward-mode tangent: a plain tensor cannot "
+                "hold a dual number. Build a new tensor instead (d2lad.where, d2lad.cat, or "
+                "y = y + v rather than y += v).")
+        retained = self.retains_grad
+        self._write(result._data)
+        self.grad_fn = result.grad_fn
+        self._requires_grad = result._requires_grad
+        if retained:
+            self.retain_grad()
+        return self
+
     def zero_(self) -> Tensor:
         """Set every element to 0 in place (how ``x.grad.zero_()`` clears a gradient)."""
         self._check_inplace()

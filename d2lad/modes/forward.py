@@ -74,8 +74,23 @@ class Dual(Tensor):
                 node.ans_tangent = (tangent, level)
         return result
 
+    _functional_inplace = True  # x[i] = v and x += v must carry tangents along
+
     def _constant(self) -> Any:
         return self.primal._constant()
+
+    def _snapshot(self) -> Tensor:
+        return dual(self.primal._snapshot(), self.tangent, self.level)
+
+    def _adopt(self, result: Tensor) -> Tensor:
+        if not isinstance(result, Dual) or result.level != self.level:
+            raise RuntimeError("an in-place change of a dual number lost its tangent; build a "
+                               "new tensor instead (y = y + v rather than y += v)")
+        self.primal, self.tangent = result.primal, result.tangent
+        self._data = result._data
+        self.grad_fn = result.grad_fn
+        self._requires_grad = result._requires_grad
+        return self
 
     def __repr__(self) -> str:
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
