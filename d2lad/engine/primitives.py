@@ -529,6 +529,11 @@ def _matmul_tangent(t: Any, x: Any, y: Any, left: bool) -> Any:
     primal = x if left else y
     batch = lead(t, primal)
     sx, sy = shape_of(x), shape_of(y)
+    if left and len(sy) == 2 and len(sx) <= 2:  # all rows of all directions: one product
+        rows = matmul(reshape(t, shape=(-1, sx[-1])), y)
+        return reshape(rows, shape=batch + sx[:-1] + sy[-1:])
+    if not left and len(sx) == 2 and len(sy) == 1:  # A t for each direction t: t Aᵀ
+        return matmul(t, transpose(x, axes=(1, 0)))
     mx = (1,) + sx if len(sx) == 1 else sx
     my = sy + (1,) if len(sy) == 1 else sy
     width = max(len(mx), len(my)) - 2

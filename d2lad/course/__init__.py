@@ -1,0 +1,2 @@
+"""Course tooling: running the lesson notebooks (``notebooks.py``); exercise checks, release
+and grading arrive with the exercises."""
