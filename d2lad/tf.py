@@ -500,99 +500,28 @@ def stack(values: Sequence[Any], axis: int = 0) -> Tensor:
     return _fresh(F.stack([convert_to_tensor(v) for v in values], dim=axis))
 
 
-def _unary(op: Any, x: Any) -> Tensor:
-    x = convert_to_tensor(x)
-    return _result(op(x), x)
+def _elementwise(name: str, op: Any, what: str, example: str, result: str) -> Any:
+    """A TF-style elementwise function ``tf.<name>(x)`` running d2lad's ``op``."""
+
+    def fn(x: Any) -> Tensor:
+        x = convert_to_tensor(x)
+        return _result(op(x), x)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"{what}, elementwise.\n\n    >>> import d2lad.tf as tf\n"
+                  f"    >>> tf.{name}({example})\n    {result}\n    ")
+    return fn
 
 
-def exp(x: Any) -> Tensor:
-    """e to the power x, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.exp(0.0)
-    tensor(1.)
-    """
-    return _unary(F.exp, x)
-
-
-def log(x: Any) -> Tensor:
-    """Natural logarithm, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.log(1.0)
-    tensor(0.)
-    """
-    return _unary(F.log, x)
-
-
-def sin(x: Any) -> Tensor:
-    """Sine, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.sin(0.0)
-    tensor(0.)
-    """
-    return _unary(F.sin, x)
-
-
-def cos(x: Any) -> Tensor:
-    """Cosine, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.cos(0.0)
-    tensor(1.)
-    """
-    return _unary(F.cos, x)
-
-
-def tanh(x: Any) -> Tensor:
-    """Hyperbolic tangent, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.tanh(0.0)
-    tensor(0.)
-    """
-    return _unary(F.tanh, x)
-
-
-def sigmoid(x: Any) -> Tensor:
-    """1 / (1 + exp(-x)), elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.sigmoid(0.0)
-    tensor(0.5000)
-    """
-    return _unary(F.sigmoid, x)
-
-
-def sqrt(x: Any) -> Tensor:
-    """Square root, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.sqrt(4.0)
-    tensor(2.)
-    """
-    return _unary(F.sqrt, x)
-
-
-def square(x: Any) -> Tensor:
-    """x * x, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.square(3.0)
-    tensor(9.)
-    """
-    return _unary(F.square, x)
-
-
-def abs(x: Any) -> Tensor:  # noqa: A001
-    """Absolute value, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.abs(-2.0)
-    tensor(2.)
-    """
-    return _unary(F.abs, x)
+exp = _elementwise("exp", F.exp, "e to the power x", "0.0", "tensor(1.)")
+log = _elementwise("log", F.log, "Natural logarithm", "1.0", "tensor(0.)")
+sin = _elementwise("sin", F.sin, "Sine", "0.0", "tensor(0.)")
+cos = _elementwise("cos", F.cos, "Cosine", "0.0", "tensor(1.)")
+tanh = _elementwise("tanh", F.tanh, "Hyperbolic tangent", "0.0", "tensor(0.)")
+sigmoid = _elementwise("sigmoid", F.sigmoid, "1 / (1 + exp(-x))", "0.0", "tensor(0.5000)")
+sqrt = _elementwise("sqrt", F.sqrt, "Square root", "4.0", "tensor(2.)")
+square = _elementwise("square", F.square, "x * x", "3.0", "tensor(9.)")
+abs = _elementwise("abs", F.abs, "Absolute value", "-2.0", "tensor(2.)")  # noqa: A001
 
 
 def _binary(op: Any, x: Any, y: Any) -> Tensor:
