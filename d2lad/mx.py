@@ -101,18 +101,7 @@ class NDArray(_EngineTensor):
         >>> (x * 2).requires_grad
         False
         """
-        if _MX.recording:
-            out = apply_plain(prim, args, params)
-        else:
-            prev = STATE.enabled
-            STATE.enabled = False
-            try:
-                out = apply_plain(prim, args, params)
-            finally:
-                STATE.enabled = prev
-        if prim.name == "cast" and out._data.dtype != params["dtype"]:
-            out._data = out._data.astype(params["dtype"])  # apply_plain made float64 float32
-        return _fresh(out)
+        return _fresh(apply_plain(prim, args, params, record=_MX.recording))
 
     def attach_grad(self, grad_req: str = "write", stype: Any = None) -> None:
         """Make this array a variable: gradients of recorded results go to ``.grad``.

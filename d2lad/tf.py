@@ -44,7 +44,6 @@ import numpy as np
 from d2lad import tape as _tape
 from d2lad.engine import creation, dtypes
 from d2lad.engine import functions as F
-from d2lad.engine.grad_mode import STATE
 from d2lad.engine.primitive import apply_plain
 from d2lad.engine.tensor import Tensor as _EngineTensor
 from d2lad.engine.tensor import wrap
@@ -84,18 +83,7 @@ class Tensor(_EngineTensor):
         >>> (x * x).requires_grad
         False
         """
-        if _tape.is_recording():
-            out = apply_plain(prim, args, params)
-        else:
-            prev = STATE.enabled
-            STATE.enabled = False
-            try:
-                out = apply_plain(prim, args, params)
-            finally:
-                STATE.enabled = prev
-        if prim.name == "cast" and out._data.dtype != params["dtype"]:
-            out._data = out._data.astype(params["dtype"])  # apply_plain made float64 float32
-        return _fresh(out)
+        return _fresh(apply_plain(prim, args, params, record=_tape.is_recording()))
 
     def numpy(self) -> Any:
         """The values as a new numpy array (a numpy scalar for a 0-d tensor).

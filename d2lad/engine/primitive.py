@@ -132,15 +132,16 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     return _record(prim, out, args, tuple(parents), params or None)
 
 
-def apply_plain(prim: Primitive, args: tuple, params: dict | None) -> Any:
-    """``apply`` with every tensor treated as a plain Tensor (subclasses included)."""
+def apply_plain(prim: Primitive, args: tuple, params: dict | None, record: bool = True) -> Any:
+    """``apply`` with every tensor treated as a plain Tensor (subclasses included); with
+    ``record=False`` nothing is recorded (a facade whose framework is not recording)."""
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     parents = tuple((a.grad_fn or a) if isinstance(a, Tensor) and a._requires_grad else None
                     for a in args)
     out = _value(prim, arrays, params)
     if not params:
         out = _fix_dtype(out, args)
-    if not (STATE.enabled and any(p is not None for p in parents)):
+    if not (record and STATE.enabled and any(p is not None for p in parents)):
         return wrap(out)
     return _record(prim, out, args, parents, params or None)
 
