@@ -139,6 +139,8 @@ maximum, minimum = P.maximum, P.minimum
 
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 per element (no gradient)."""
+    if type(input) is not Tensor and type(input).sign is not Tensor.sign:
+        return input.sign()  # a subclass's own (symbolic) sign
     return wrap(np.sign(input._data))
 
 
@@ -625,9 +627,14 @@ def copy_(self: Tensor, src: Any) -> Tensor:
 
 # ---- comparisons (no gradient) ------------------------------------------------------------------
 
-def _compare(ufunc: Any) -> Any:
-    def compare(self: Tensor, other: Any) -> Any:
+def _compare(ufunc: Any, dunder: str) -> tuple[Any, Any]:
+    """The comparison as a Tensor method, and as a function that defers to the method of its
+    first argument (a tensor subclass, e.g. a symbolic expression, may define its own)."""
+
+    def method(self: Tensor, other: Any) -> Any:
         if isinstance(other, Tensor):
+            if other.dispatch_priority > self.dispatch_priority:
+                return NotImplemented  # Python asks the other side (a dual, an expression)
             other = other._data
         elif other is None:
             return ufunc is np.not_equal
@@ -637,13 +644,21 @@ def _compare(ufunc: Any) -> Any:
             raise P.shape_error(P.TABLE["sub"], [self._data, other], err) from None
         return wrap(out)
 
-    compare.__name__ = ufunc.__name__
-    return compare
+    def function(input: Tensor, other: Any) -> Any:
+        return getattr(input, dunder)(other)
+
+    method.__name__ = dunder
+    function.__name__ = ufunc.__name__
+    function.__doc__ = f"Elementwise ``{ufunc.__name__}`` as a bool tensor (no gradient)."
+    return method, function
 
 
-eq, ne = _compare(np.equal), _compare(np.not_equal)
-lt, le, gt, ge = _compare(np.less), _compare(np.less_equal), _compare(np.greater), _compare(
-    np.greater_equal)
+_eq, eq = _compare(np.equal, "__eq__")
+_ne, ne = _compare(np.not_equal, "__ne__")
+_lt, lt = _compare(np.less, "__lt__")
+_le, le = _compare(np.less_equal, "__le__")
+_gt, gt = _compare(np.greater, "__gt__")
+_ge, ge = _compare(np.greater_equal, "__ge__")
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
@@ -717,7 +732,7 @@ METHODS = {
     "__mul__": P.mul, "__rmul__": P.mul, "__truediv__": P.div, "__rtruediv__": _rdiv,
     "__pow__": pow, "__rpow__": _rpow, "__neg__": P.neg, "__abs__": P.abs,
     "__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self),
-    "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
+    "__eq__": _eq, "__ne__": _ne, "__lt__": _lt, "__le__": _le, "__gt__": _gt, "__ge__": _ge,
     "__getitem__": getitem, "__setitem__": setitem,
     "__iadd__": _inplace(add), "__isub__": _inplace(sub), "__imul__": _inplace(mul),
     "__itruediv__": _inplace(div),
