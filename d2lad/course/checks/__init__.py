@@ -1,0 +1,1 @@
+"""One module per exercise notebook, each registering the checkers of its parts."""
