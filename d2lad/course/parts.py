@@ -49,7 +49,7 @@ def allclose(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-8) ->
 def equal(got: Any, expected: Any) -> str | None:
     """None when ``got == expected`` (strings compared without case and outer spaces)."""
     if isinstance(expected, str) and isinstance(got, str):
-        return None if got.strip().lower() == expected.strip().lower() else "not the expected answer"
+        got, expected = got.strip().lower(), expected.strip().lower()
     return None if got == expected else "not the expected answer"
 
 
