@@ -103,6 +103,9 @@ def as_graph(obj: Any, names: Mapping[str, Tensor] | None = None) -> VGraph:
         return obj
     if hasattr(obj, "_viz_graph"):
         return obj._viz_graph()
+    if isinstance(obj, (list, tuple)) and any(hasattr(o, "_viz_graph") for o in obj):
+        raise TypeError("draw takes one symbolic expression at a time; to draw several, join "
+                        "them into one, e.g. draw(d2lad.stack([g1, g2]))")
     return from_tensor(obj, names)
 
 

@@ -57,7 +57,9 @@ def graph_stats(y: Tensor) -> dict[str, int]:
 def peak_memory(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, int]:
     """``(fn(*args, **kwargs), peak)``: the result, and the most memory (bytes) allocated at
     any moment during the call beyond what was allocated before it (measured by tracemalloc,
-    which numpy reports its arrays to).
+    which numpy reports its arrays to). Python keeps caches of freed small objects (up to
+    2000 tuples, for one), which tracemalloc counts as allocated: warm them up with one call
+    before comparing small peaks.
 
     >>> import numpy as np
     >>> _, peak = peak_memory(lambda n: np.ones(n).sum(), 1_000_000)

@@ -53,6 +53,10 @@ class SVG:
     def _repr_svg_(self) -> str:
         return self.source
 
+    def __repr__(self) -> str:  # the plain-text form notebooks save beside the picture
+        nodes = self.source.count('class="node')
+        return f"<SVG drawing, {nodes} nodes>"
+
     def __str__(self) -> str:
         return self.source
 
