@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 #: Subcommand name -> (help text, the feature it arrives with).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -23,6 +23,69 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "grade submitted exercise notebooks against the instructor's checks",
         "instructor grading",
     ),
+}
+
+
+def add_release_arguments(parser: argparse.ArgumentParser) -> None:
+    """``d2lad release [--solutions DIR] [--exercises DIR] [--check]``."""
+    parser.add_argument("--solutions", default="solutions", metavar="DIR",
+                        help="folder of the solution notebooks (default: solutions)")
+    parser.add_argument("--exercises", default="exercises", metavar="DIR",
+                        help="folder to write the exercise notebooks to (default: exercises)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; list the exercises that differ and exit 1 if any")
+
+
+def run_release(args: argparse.Namespace) -> int:
+    """Run ``d2lad release`` (d2lad.course.release is imported only now)."""
+    from d2lad.course.release import main as release_main
+
+    return release_main(args.solutions, args.exercises, check=args.check)
+
+
+def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
+    """``d2lad grade DIR --out grades.csv [options]`` or ``d2lad grade --preview NOTEBOOK``."""
+    parser.add_argument("dirs", nargs="*", metavar="DIR",
+                        help="submissions laid out DIR/<student>/<exercise>.ipynb")
+    parser.add_argument("--out", metavar="CSV",
+                        help="the grades file to write; the other reports go beside it")
+    parser.add_argument("--solutions", default="solutions", metavar="DIR",
+                        help="folder of the solution notebooks (default: solutions)")
+    parser.add_argument("-n", "--workers", default="auto", metavar="WORKERS",
+                        help="notebooks run at once (default: auto, one per CPU)")
+    parser.add_argument("--cell-timeout", type=float, default=60.0, metavar="S",
+                        help="seconds a cell may run before its kernel is killed (default 60)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="S",
+                        help="hard limit per cell, for pytest-timeout (default: cell timeout "
+                             "+ 30)")
+    parser.add_argument("--notebook-timeout", type=float, default=600.0, metavar="S",
+                        help="seconds a notebook may run in all (default 600; 0: no limit)")
+    parser.add_argument("--exercise", action="append", dest="exercises", metavar="NAME",
+                        help="grade only this exercise (repeatable); a student without it "
+                             "is missing it")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the inputs the grader chooses (default: random; "
+                             "recorded in the reports)")
+    parser.add_argument("--work", default=None, metavar="DIR",
+                        help="keep the rebuilt notebooks, probe files and pytest log here")
+    parser.add_argument("--preview", default=None, metavar="NOTEBOOK",
+                        help="grade one notebook of yours as the instructor would and print "
+                             "the grade")
+    parser.add_argument("--no-progress", action="store_true", help="draw no progress bar")
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    """Run ``d2lad grade`` (d2lad.course.grade is imported only now)."""
+    from d2lad.course.grade.command import run
+
+    return run(args)
+
+
+#: The subcommands that are available: name -> (add its arguments, run it; exit status).
+COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None],
+                          Callable[[argparse.Namespace], int]]] = {
+    "release": (add_release_arguments, run_release),
+    "grade": (add_grade_arguments, run_grade),
 }
 
 
@@ -45,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     subparsers = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     for name, (help_text, _feature) in SUBCOMMANDS.items():
-        subparsers.add_parser(name, help=help_text, description=help_text)
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        if name in COMMANDS:
+            COMMANDS[name][0](sub)
     return parser
 
 
@@ -69,4 +134,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    if args.command in COMMANDS:
+        return COMMANDS[args.command][1](args)
     return not_available(args.command)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from d2lad.cli import main
+from d2lad.cli import COMMANDS, main
 
 SUBCOMMANDS = ("lab", "release", "grade")
+NOT_YET = [name for name in SUBCOMMANDS if name not in COMMANDS]
 
 
 def test_version_prints_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -27,7 +28,7 @@ def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
         assert name in out
 
 
-@pytest.mark.parametrize("name", SUBCOMMANDS)
+@pytest.mark.parametrize("name", NOT_YET)
 def test_subcommand_not_available_yet(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([name]) == 2
     captured = capsys.readouterr()
@@ -58,7 +59,7 @@ def test_python_dash_m_d2lad() -> None:
     assert result.stdout.strip() == f"d2lad {version('d2lad')}"
 
     result = subprocess.run(
-        [sys.executable, "-m", "d2lad", "grade"],
+        [sys.executable, "-m", "d2lad", "lab"],
         capture_output=True,
         text=True,
         timeout=60,

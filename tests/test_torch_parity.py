@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from op_cases import BY_ID, CASES, Case, parametrized, uniform
 
@@ -114,6 +114,10 @@ def second_derivatives(T: Any, case: Case, arrays: tuple[np.ndarray, ...], param
 @given(data=st.data())
 def test_second_derivative_matches_torch(case: Case, data: st.DataObject) -> None:
     arrays, params = data.draw(case.inputs, label="inputs, params")
+    # PyTorch zeroes x ** y's gradient with respect to x wherever y == 0 (a where-mask), so
+    # its mixed second derivative there is 0, not x^(y-1) (1 at x = 1): ours follows the maths,
+    # and test_gradients checks it against finite differences.
+    assume(case.id != "pow-tensor" or not np.any(arrays[1] == 0))
     out, _ = run(torch, case, arrays, params)
     w = data.draw(uniform(-1.0, 1.0)(tuple(out.shape)), label="cotangent")
     vs = [data.draw(uniform(-1.0, 1.0)(a.shape), label="direction") for a in arrays]

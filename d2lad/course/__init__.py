@@ -1,2 +1,11 @@
-"""Course tooling: running the lesson notebooks (``notebooks.py``); exercise checks, release
-and grading arrive with the exercises."""
+"""Course tooling: instant checks in exercise notebooks (``check``), how parts are graded
+(``parts.py``), releasing exercises from solutions, grading, and running notebooks.
+
+>>> from d2lad.course import check
+>>> callable(check)
+True
+"""
+
+from d2lad.course.check import check
+
+__all__ = ["check"]

@@ -14,14 +14,11 @@ right. ``check`` prints one line per part and never raises.
 >>> my_pi = 3.1416
 >>> check("00.1", "my_pi")
 ✓ 00.1 a number close to pi: 1/1 point
-True
 >>> my_pi = 3
 >>> check("00.1", "my_pi")
 ✗ 00.1 a number close to pi: 0/1 point. not within 0.001 of pi
-False
 >>> check("00.1", "your_pi")
 ✗ 00.1 a number close to pi: 0/1 point. not answered yet: run the cell that defines your_pi
-False
 """
 
 from __future__ import annotations
@@ -72,15 +69,15 @@ def _plural(n: int) -> str:
     return "point" if n == 1 else "points"
 
 
-def check(part: str, *names: str, namespace: dict | None = None) -> bool:
-    """Check one exercise part, given the names of the learner's answers in the notebook;
-    print a one-line verdict and return True when it is right."""
+def check(part: str, *names: str, namespace: dict | None = None) -> None:
+    """Check one exercise part, given the names of the learner's answers in the notebook, and
+    print a one-line verdict (nothing is returned, so a check cell shows only that line)."""
     if part not in REGISTRY:
         _load_all()
     found = REGISTRY.get(part)
     if found is None:
         print(f"? {part}: no such exercise part (known: {', '.join(sorted(REGISTRY))})")
-        return False
+        return
     scope = namespace if namespace is not None else sys._getframe(1).f_globals
     missing = [n for n in names if n not in scope]
     if missing:
@@ -91,7 +88,6 @@ def check(part: str, *names: str, namespace: dict | None = None) -> bool:
     mark = "✓" if not problems else "✗"
     line = f"{mark} {part} {found.title}: {score}/{found.points} {_plural(found.points)}"
     print(line + (". " + " ".join(problems) if problems else ""))
-    return not problems
 
 
 def _run(found: Checker, answers: list[Any]) -> Problems:
