@@ -548,6 +548,13 @@ def test_preview_shows_the_instructors_grade(
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "90_fixture: 3/4 points (graded)"
     assert "90.2  0/1  wrong: " in out
+    other = tmp_path / "homework.ipynb"  # a name that says nothing: --exercise says it
+    other.write_bytes(mine.read_bytes())
+    assert main(["grade", "--preview", str(other), "--solutions", str(SOLUTIONS)]) == 2
+    assert "no solution matches 'homework'" in capsys.readouterr().err
+    assert main(["grade", "--preview", str(other), "--solutions", str(SOLUTIONS),
+                 "--exercise", "90_fixture", "--no-progress"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "90_fixture: 3/4 points (graded)"
 
 
 def test_command_line_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:

@@ -39,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
         workers = int(args.workers)
     else:
         return _fail(f"-n expects a positive number or auto, not {args.workers!r}")
-    if args.preview and (args.dirs or args.out or args.exercises):
-        return _fail("--preview grades one notebook: give no DIR, --out or --exercise")
+    if args.preview and (args.dirs or args.out or len(args.exercises or ()) > 1):
+        return _fail("--preview grades one notebook: give no DIR or --out, and at most one "
+                     "--exercise (when the file name does not say which)")
     if not args.preview and (not args.dirs or not args.out):
         return _fail("give the submissions folder and --out grades.csv (or --preview NOTEBOOK)")
     options = {"workers": workers, "cell_timeout": args.cell_timeout, "timeout": args.timeout,
@@ -49,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
                "progress": None if args.no_progress else text_progress(sys.stderr)}
     try:
         if args.preview:
-            print(summary(preview(Path(args.preview), Path(args.solutions), **options)))
+            name = args.exercises[0] if args.exercises else None
+            print(summary(preview(Path(args.preview), Path(args.solutions), name, **options)))
             return 0
         roots = [Path(d) for d in args.dirs]
         check_destination(Path(args.out), roots)

@@ -32,10 +32,12 @@ import json
 import os
 import signal
 import time
+from collections import deque
 from queue import Empty
 from typing import Any
 
 import pytest
+import zmq
 from nbval import plugin as nbval_plugin
 from nbval.kernel import RunningKernel
 
@@ -85,6 +87,8 @@ class GuardedKernel(RunningKernel):
         self.event: str | None = None
         self.reason = ""
         self.reaped = False
+        self.backlog: deque[dict] = deque()
+        self.poller: zmq.Poller | None = None
         super().__init__(*args, **kwargs)
         self.started = time.monotonic()
 
@@ -166,38 +170,50 @@ class GuardedKernel(RunningKernel):
         return super().execute_cell_input(cell_input, allow_stdin=allow_stdin)
 
     def get_message(self, stream: str, timeout: float | None = None) -> dict:
-        """The next message on ``stream``, waiting in slices and watching the kernel.
+        """The next message on ``stream`` ("shell" or "iopub"), watching the kernel meanwhile.
 
-        Raises :class:`KernelDied` when the kernel process has ended, :class:`CellTimeout`
-        (after killing the kernel) when the cell's time is up, ``queue.Empty`` when only
-        ``timeout`` has passed.
+        Output is read off the iopub channel as soon as it arrives, whichever channel nbval
+        waits on, and trimmed at once (:meth:`_capped`); what is kept waits in a backlog, so
+        a flood of output is never buffered. Raises :class:`KernelDied` when the kernel
+        process has ended, :class:`CellTimeout` (after killing the kernel) when the cell's
+        time is up, ``queue.Empty`` when only ``timeout`` has passed.
         """
         end = None if timeout is None else time.monotonic() + timeout
         while True:
+            if stream == "iopub" and self.backlog:
+                return self.backlog.popleft()
+            if stream == "shell" and self.kc.shell_channel.msg_ready():
+                return self.kc.get_shell_msg(timeout=0)
             now = time.monotonic()
+            if self.deadline is not None and now >= self.deadline:
+                self._timed_out()
+            if end is not None and now >= end:
+                raise Empty
             wait = self.poll_interval
             if end is not None:
-                wait = min(wait, max(end - now, 0.0))
+                wait = min(wait, end - now)
             if self.deadline is not None:
-                wait = min(wait, max(self.deadline - now, 0.0))
-            try:
-                msg = super().get_message(stream, timeout=wait)
-            except Empty:
-                if not self.is_alive():
-                    self._died()
-                now = time.monotonic()
-                if self.deadline is not None and now >= self.deadline:
-                    self._timed_out()
-                if end is not None and now >= end:
-                    raise
-                continue
-            if stream == "iopub":
-                msg = self._capped(msg)
-                if msg is None:  # dropped: a flood of output must not outlast the deadline
-                    if self.deadline is not None and time.monotonic() >= self.deadline:
-                        self._timed_out()
-                    continue
-            return msg
+                wait = min(wait, self.deadline - now)
+            if not self._pump(max(wait, 0.0)) and not self.is_alive():
+                self._died()
+
+    def _pump(self, wait: float) -> bool:
+        """Wait up to ``wait`` s for a message on shell or iopub; move what iopub has into the
+        backlog, trimmed. True when something arrived."""
+        if self.poller is None:
+            self.poller = zmq.Poller()
+            self.poller.register(self.kc.shell_channel.socket, zmq.POLLIN)
+            self.poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
+        ready = dict(self.poller.poll(int(wait * 1000)))
+        iopub = self.kc.iopub_channel
+        if iopub.socket in ready:
+            for _ in range(1000):  # then look at the clock again
+                if not iopub.msg_ready():
+                    break
+                msg = self._capped(iopub.get_msg(timeout=0))
+                if msg is not None:
+                    self.backlog.append(msg)
+        return bool(ready)
 
     def _died(self) -> None:
         process = self._process()

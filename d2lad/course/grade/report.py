@@ -23,6 +23,7 @@ from pathlib import Path
 
 from d2lad.course.grade.canonical import GradingError
 from d2lad.course.grade.grader import Grade, Grading
+from d2lad.course.grade.tamper import Change
 
 
 def paths(out: Path) -> dict[str, Path]:
@@ -119,9 +120,8 @@ def feedback(student: str, grades: list[Grade]) -> str:
                              f"{text.replace('|', '/')} |")
             lines.append("")
         if g.changes:
-            lines.append("Cells changed outside your answers (the grader ran the original "
-                         "cells):")
-            lines += [f"- cell {c.cell} ({c.kind}): {c.change}" for c in g.changes]
+            lines.append("Cells changed outside your answers:")
+            lines += [f"- {note(c)}" for c in g.changes]
             lines.append("")
     return "\n".join(lines)
 
@@ -134,7 +134,18 @@ def summary(grading: Grading) -> str:
         for p in g.parts:
             lines.append(f"  {p.part}  {p.points}/{p.max_points}  {p.verdict}"
                          + (f": {p.hint}" if p.hint else ""))
-        for c in g.changes:
-            lines.append(f"  note: cell {c.cell} ({c.kind}) {c.change}; "
-                         "the grader runs the original")
+        lines += [f"  note: {note(c)}" for c in g.changes]
     return "\n".join(lines)
+
+
+def note(change: Change) -> str:
+    """A change outside the answers, and what the grader made of it.
+
+    >>> note(Change(5, "check", "deleted", 'check("01.1", "grad_w")'))
+    'cell 5 (check) deleted: the grader ran the original'
+    """
+    what = {"deleted": "the grader ran the original", "edited": "the grader ran the original",
+            "changed cell type": "the grader used the original type",
+            "changed tags": "tags do not change grading"}.get(
+        change.change, "the grader did not run it")
+    return f"cell {change.cell} ({change.kind}) {change.change}: {what}"
