@@ -22,27 +22,11 @@ import numpy as np
 
 import d2lad
 from d2lad.course.check import Problems, checker
-from d2lad.course.hints import array_hints
+from d2lad.course.hints import first_problem as _off
 
 Tensor = d2lad.Tensor
 
 
-RTOL, ATOL = 1e-6, 1e-8  # as the grader's allclose
-
-
-def _detached(value: Any) -> Any:
-    """Tensors (also inside a tuple or list) without their history, as the grader reads them."""
-    if isinstance(value, Tensor):
-        return value.detach()
-    if isinstance(value, (list, tuple)):
-        return [_detached(v) for v in value]
-    return value
-
-
-def _off(got: Any, truth: Any, what: str, rtol: float = RTOL, atol: float = ATOL) -> str | None:
-    """The first problem of ``got`` against ``truth`` (see ``array_hints``), or None."""
-    problems = array_hints(_detached(got), _detached(truth), what, rtol, atol)
-    return problems[0] if problems else None
 
 
 def _same(got: Any, truth: Any) -> bool:

@@ -24,30 +24,17 @@ import numpy as np
 
 import d2lad
 from d2lad.course.check import Problems, checker
-from d2lad.course.hints import array_hints
+from d2lad.course.hints import ATOL, RTOL, first_problem
 from d2lad.viz import graph_stats, peak_memory
 
 Tensor = d2lad.Tensor
-
-RTOL, ATOL = 1e-6, 1e-8  # as the grader's allclose
-
-
-def _detached(value: Any) -> Any:
-    """Tensors (also inside a tuple or list) without their history, as the grader reads them."""
-    if isinstance(value, Tensor):
-        return value.detach()
-    if isinstance(value, (list, tuple)):
-        return [_detached(v) for v in value]
-    return value
-
 
 def _off(got: Any, truth: Any, what: str, rtol: float = RTOL, atol: float = ATOL) -> str | None:
     """The first problem of ``got`` against ``truth`` (see ``array_hints``), or None."""
     if isinstance(got, (tuple, list)) and len(got) == 1 and isinstance(got[0], Tensor):
         return (f"{what} is a tuple holding one tensor (autograd.grad returns a tuple): "
                 "return the tensor itself")
-    problems = array_hints(_detached(got), _detached(truth), what, rtol, atol)
-    return problems[0] if problems else None
+    return first_problem(got, truth, what, rtol, atol)
 
 
 def _fresh(values: Any) -> Tensor:
