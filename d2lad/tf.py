@@ -489,11 +489,12 @@ def stack(values: Sequence[Any], axis: int = 0) -> Tensor:
 
 
 def _elementwise(name: str, op: Any, what: str, example: str, result: str) -> Any:
-    """A TF-style elementwise function ``tf.<name>(x)`` running d2lad's ``op``."""
+    """A TF-style elementwise function ``tf.<name>(x)`` or ``tf.<name>(x, y)`` running d2lad's
+    ``op`` on its arguments made tensors; ``example`` and ``result`` make its doctest."""
 
-    def fn(x: Any) -> Tensor:
+    def fn(x: Any, *other: Any) -> Tensor:
         x = convert_to_tensor(x)
-        return _result(op(x), x)
+        return _result(op(x, *(convert_to_tensor(y) for y in other)), x)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"{what}, elementwise.\n\n    >>> import d2lad.tf as tf\n"
@@ -510,71 +511,14 @@ sigmoid = _elementwise("sigmoid", F.sigmoid, "1 / (1 + exp(-x))", "0.0", "tensor
 sqrt = _elementwise("sqrt", F.sqrt, "Square root", "4.0", "tensor(2.)")
 square = _elementwise("square", F.square, "x * x", "3.0", "tensor(9.)")
 abs = _elementwise("abs", F.abs, "Absolute value", "-2.0", "tensor(2.)")  # noqa: A001
-
-
-def _binary(op: Any, x: Any, y: Any) -> Tensor:
-    x = convert_to_tensor(x)
-    return _result(op(x, convert_to_tensor(y)), x)
-
-
-def add(x: Any, y: Any) -> Tensor:
-    """x + y (broadcasting).
-
-    >>> import d2lad.tf as tf
-    >>> tf.add(1.0, 2.0)
-    tensor(3.)
-    """
-    return _binary(F.add, x, y)
-
-
-def subtract(x: Any, y: Any) -> Tensor:
-    """x - y (broadcasting).
-
-    >>> import d2lad.tf as tf
-    >>> tf.subtract(1.0, 2.0)
-    tensor(-1.)
-    """
-    return _binary(F.sub, x, y)
-
-
-def multiply(x: Any, y: Any) -> Tensor:
-    """x * y, elementwise (broadcasting).
-
-    >>> import d2lad.tf as tf
-    >>> tf.multiply(2.0, 3.0)
-    tensor(6.)
-    """
-    return _binary(F.mul, x, y)
-
-
-def divide(x: Any, y: Any) -> Tensor:
-    """x / y, elementwise (broadcasting).
-
-    >>> import d2lad.tf as tf
-    >>> tf.divide(1.0, 4.0)
-    tensor(0.2500)
-    """
-    return _binary(F.div, x, y)
-
-
-def maximum(x: Any, y: Any) -> Tensor:
-    """The larger of x and y, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.maximum(tf.constant([1.0, 5.0]), 2.0)
-    tensor([2., 5.])
-    """
-    return _binary(F.maximum, x, y)
-
-
-def minimum(x: Any, y: Any) -> Tensor:
-    """The smaller of x and y, elementwise.
-
-    >>> import d2lad.tf as tf
-    >>> tf.minimum(tf.constant([1.0, 5.0]), 2.0)
-    tensor([1., 2.])
-    """
-    return _binary(F.minimum, x, y)
+add = _elementwise("add", F.add, "x + y (broadcasting)", "1.0, 2.0", "tensor(3.)")
+subtract = _elementwise("subtract", F.sub, "x - y (broadcasting)", "1.0, 2.0", "tensor(-1.)")
+multiply = _elementwise("multiply", F.mul, "x * y (broadcasting)", "2.0, 3.0", "tensor(6.)")
+divide = _elementwise("divide", F.div, "x / y (broadcasting)", "1.0, 4.0", "tensor(0.2500)")
+maximum = _elementwise("maximum", F.maximum, "The larger of x and y",
+                       "tf.constant([1.0, 5.0]), 2.0", "tensor([2., 5.])")
+minimum = _elementwise("minimum", F.minimum, "The smaller of x and y",
+                       "tf.constant([1.0, 5.0]), 2.0", "tensor([1., 2.])")
 
 
 def reduce_sum(input_tensor: Any, axis: Any = None, keepdims: builtins.bool = False) -> Tensor:
