@@ -1,4 +1,5 @@
-# d2lad: `make lab` opens the course in JupyterLab, `make test` runs the test suite.
+# d2lad: `make lab` opens the course in JupyterLab (`d2lad lab d2lad-course`),
+# `make test` runs the test suite.
 # Both create .venv with $(PYTHON) on first use and reinstall the project into it
 # only when pyproject.toml has changed since the last install.
 
@@ -8,16 +9,14 @@ PYTEST_ARGS ?=
 LAB_ARGS ?=
 
 VENV_PY := $(VENV)/bin/python
-# The notebook the course opens on; until it exists, JupyterLab opens the notebooks/ folder.
-LAB_START := $(if $(wildcard notebooks/00_index.ipynb),notebooks/00_index.ipynb,notebooks)
-# JupyterLab refuses to start as root (containers, CI machines) unless told it may.
-LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+# Where `make lab` puts your copy of the lessons and exercises (git ignores it).
+LAB_DIR ?= d2lad-course
 
 .PHONY: lab test lint
 .DEFAULT_GOAL := lab
 
 lab: $(VENV)/.installed-notebooks
-	$(VENV)/bin/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/$(LAB_START) $(LAB_ROOT) $(LAB_ARGS)
+	$(VENV)/bin/d2lad lab $(LAB_DIR) $(LAB_ARGS)
 
 test: $(VENV)/.installed-test
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)

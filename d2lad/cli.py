@@ -9,21 +9,27 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-#: Subcommand name -> (help text, the feature it arrives with).
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "lab": (
-        "open the course notebooks in JupyterLab",
-        "the course notebooks",
-    ),
-    "release": (
-        "make student copies of the exercise notebooks, with the solutions removed",
-        "exercise release",
-    ),
-    "grade": (
-        "grade submitted exercise notebooks against the instructor's checks",
-        "instructor grading",
-    ),
-}
+
+def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
+    """``d2lad lab [DIR] [--port N] [--no-browser] [--copy-only]``."""
+    parser.add_argument("folder", nargs="?", default="d2lad-course", metavar="DIR",
+                        help="working folder for your copy of the course (default: "
+                             "d2lad-course); files you edited there are never overwritten")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port for JupyterLab (default: JupyterLab's, 8888 or the next free)")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="start JupyterLab without opening a browser; it prints the address")
+    parser.add_argument("--copy-only", action="store_true",
+                        help="copy or update the course files, then stop without starting "
+                             "JupyterLab")
+
+
+def run_lab(args: argparse.Namespace) -> int:
+    """Run ``d2lad lab`` (d2lad.course.lab is imported only now)."""
+    from d2lad.course.lab import main as lab_main
+
+    return lab_main(args.folder, port=args.port, open_browser=not args.no_browser,
+                    copy_only=args.copy_only)
 
 
 def add_release_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,11 +87,15 @@ def run_grade(args: argparse.Namespace) -> int:
     return run(args)
 
 
-#: The subcommands that are available: name -> (add its arguments, run it; exit status).
-COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None],
+#: The subcommands: name -> (help text, add its arguments, run it and return the exit status).
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                           Callable[[argparse.Namespace], int]]] = {
-    "release": (add_release_arguments, run_release),
-    "grade": (add_grade_arguments, run_grade),
+    "lab": ("copy the lessons and exercises into a working folder and open them in JupyterLab",
+            add_lab_arguments, run_lab),
+    "release": ("make the exercise notebooks from the solutions (solutions removed)",
+                add_release_arguments, run_release),
+    "grade": ("grade submitted exercise notebooks: gradebook, feedback, tamper report",
+              add_grade_arguments, run_grade),
 }
 
 
@@ -104,24 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="d2lad",
         description="d2lad: a course in automatic differentiation.",
+        epilog="learners:     d2lad lab              (your copy of the course, in JupyterLab)\n"
+               "instructors:  d2lad release          (exercises/ from solutions/)\n"
+               "              d2lad grade submitted --out grades.csv\n"
+               "each command: d2lad COMMAND --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     subparsers = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
-    for name, (help_text, _feature) in SUBCOMMANDS.items():
-        sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        if name in COMMANDS:
-            COMMANDS[name][0](sub)
+    for name, (help_text, add_arguments, _run) in COMMANDS.items():
+        add_arguments(subparsers.add_parser(name, help=help_text, description=help_text))
     return parser
-
-
-def not_available(command: str) -> int:
-    """Tell on stderr that ``command`` is not in this version yet; return exit status 2."""
-    feature = SUBCOMMANDS[command][1]
-    print(
-        f"d2lad {command}: not available yet in this version: arrives with {feature}",
-        file=sys.stderr,
-    )
-    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,6 +137,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    if args.command in COMMANDS:
-        return COMMANDS[args.command][1](args)
-    return not_available(args.command)
+    return COMMANDS[args.command][2](args)
