@@ -557,6 +557,18 @@ def test_preview_shows_the_instructors_grade(
     assert capsys.readouterr().out.splitlines()[0] == "90_fixture: 3/4 points (graded)"
 
 
+def test_preview_without_solutions_says_where_they_are(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A learner's copy of the course (d2lad lab) has exercises but no solutions/."""
+    mine = tmp_path / "90_fixture.ipynb"
+    nbformat.write(answered("90_fixture", RIGHT), str(mine))
+    assert main(["grade", "--preview", str(mine), "--solutions", str(tmp_path / "solutions"),
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "no solution notebooks in" in err and "--solutions DIR" in err
+    assert "Traceback" not in err
+
+
 def test_command_line_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade"]) == 2
     assert main(["grade", "x", "--out", "g.csv", "-n", "zero"]) == 2

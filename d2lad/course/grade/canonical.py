@@ -113,5 +113,14 @@ def load_canonical(path: Path) -> Canonical:
 
 
 def solution_paths(folder: Path) -> dict[str, Path]:
-    """Exercise name -> solution notebook, for the ``*.ipynb`` in ``folder``."""
-    return {p.stem: p for p in sorted(Path(folder).glob("*.ipynb"))}
+    """Exercise name -> solution notebook, for the ``*.ipynb`` in ``folder``; a GradingError
+    when there are none (a learner's copy of the course has no solutions)."""
+    found = {p.stem: p for p in sorted(Path(folder).glob("*.ipynb"))}
+    if not found:
+        raise GradingError(
+            f"no solution notebooks in {folder}/: grading compares answers with the "
+            "instructor's solutions. Give their folder with --solutions DIR (in a clone of the "
+            "d2lad repository: solutions/). The pip package does not ship them; the check "
+            "cells in your exercise notebooks work without them."
+        )
+    return found
