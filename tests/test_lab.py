@@ -77,6 +77,41 @@ def test_edited_files_are_kept_and_listed(tmp_path: Path) -> None:
     assert copy_course(folder, source).kept == ["notebooks/a.ipynb"]
 
 
+def notebook(source: str, output: str = "", language_info: dict | None = None) -> str:
+    """A one-cell notebook as JSON text, run (with an output) or not."""
+    outputs = [{"output_type": "stream", "name": "stdout", "text": output}] if output else []
+    return json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": 1 if output else None,
+                   "metadata": {}, "outputs": outputs, "source": [source]}],
+        "metadata": {"language_info": language_info or {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    })
+
+
+def test_running_a_notebook_is_not_editing_it(tmp_path: Path) -> None:
+    """Outputs and the metadata JupyterLab saves do not block an update; sources do."""
+    source = make_source(tmp_path, {"ran.ipynb": notebook("print(1)"),
+                                    "answered.ipynb": notebook("x = None")})
+    folder = tmp_path / "course"
+    copy_course(folder, source)
+    ran = notebook("print(1)", output="1\n", language_info={"name": "python", "version": "3"})
+    (folder / "notebooks" / "ran.ipynb").write_text(ran)
+    (folder / "notebooks" / "answered.ipynb").write_text(notebook("x = 42", output="42"))
+
+    again = copy_course(folder, source)
+    assert again.unchanged == ["notebooks/ran.ipynb"]
+    assert again.kept == ["notebooks/answered.ipynb"]
+    assert (folder / "notebooks" / "ran.ipynb").read_text() == ran  # outputs left alone
+
+    (source / "notebooks" / "ran.ipynb").write_text(notebook("print(2)"))
+    (source / "notebooks" / "answered.ipynb").write_text(notebook("x = None  # new hint"))
+    report = copy_course(folder, source)
+    assert report.updated == ["notebooks/ran.ipynb"]
+    assert report.kept == ["notebooks/answered.ipynb"]
+    assert "print(2)" in (folder / "notebooks" / "ran.ipynb").read_text()
+    assert "x = 42" in (folder / "notebooks" / "answered.ipynb").read_text()
+
+
 def test_a_file_that_was_there_before_is_never_overwritten(tmp_path: Path) -> None:
     source = make_source(tmp_path, {"a.ipynb": "course"})
     folder = tmp_path / "course"

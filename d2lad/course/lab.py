@@ -4,12 +4,14 @@ The lessons (``notebooks/``) and the exercises (``exercises/``) ship inside the 
 the solutions never do. ``d2lad lab DIR`` copies them into ``DIR`` with the same layout, so
 the links between lessons and exercises keep working, then starts JupyterLab there.
 
-Copying never overwrites a learner's work. ``DIR/.d2lad-course.json`` records the digest of
-every file as it was copied; on the next run a file is
+Copying never overwrites a learner's work. A notebook's work is its cells' sources: running
+it, which changes outputs and metadata (JupyterLab also saves the kernel's language details),
+is not an edit. ``DIR/.d2lad-course.json`` records the digest of every notebook's sources as
+copied; on the next run a notebook is
 
 - copied when it is missing,
-- updated when it is still exactly what was copied but the course has changed since,
-- kept, and listed, when the learner has changed it.
+- updated when its sources are still those copied but the course has changed since,
+- kept, and listed, when the learner has changed its sources.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
@@ -100,8 +102,21 @@ def course_files(source: Traversable) -> dict[str, bytes]:
     return dict(sorted(found.items()))
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def work_digest(data: bytes) -> str:
+    """Digest of what a learner writes in a notebook: the type and source of every cell.
+
+    >>> cell = {"cell_type": "code", "source": ["x = 1"], "outputs": [], "metadata": {}}
+    >>> ran = dict(cell, outputs=[{"output_type": "stream", "text": "1"}], execution_count=1)
+    >>> as_bytes = lambda c: json.dumps({"cells": [c], "metadata": {}}).encode()
+    >>> work_digest(as_bytes(cell)) == work_digest(as_bytes(ran))
+    True
+    """
+    try:
+        cells = json.loads(data)["cells"]
+        work = [[cell["cell_type"], "".join(cell["source"])] for cell in cells]
+    except (ValueError, KeyError, TypeError):  # not a notebook: every byte counts
+        return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(json.dumps(work).encode()).hexdigest()
 
 
 def _read_manifest(folder: Path) -> dict[str, str]:
@@ -127,11 +142,11 @@ def copy_course(folder: Path, source: Traversable | None = None) -> CopyReport:
     report = CopyReport(folder.resolve())
     for name, data in shipped.items():
         target = folder / name
-        new = _digest(data)
+        new = work_digest(data)
         if not target.exists():
             bucket = report.copied
         else:
-            current = _digest(target.read_bytes())
+            current = work_digest(target.read_bytes())
             if current == new:
                 report.unchanged.append(name)
                 recorded[name] = new
@@ -144,7 +159,7 @@ def copy_course(folder: Path, source: Traversable | None = None) -> CopyReport:
         target.write_bytes(data)
         recorded[name] = new
         bucket.append(name)
-    manifest = {"about": "written by d2lad lab: the digest of each course file as copied",
+    manifest = {"about": "written by d2lad lab: the digest of each notebook's sources as copied",
                 "files": dict(sorted(recorded.items()))}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return report
