@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from local_server import free_port, stop_process_group
 
 from d2lad.cli import main
 from d2lad.course import lab
@@ -173,12 +172,6 @@ def test_without_jupyterlab_the_error_says_what_to_install(
     assert (tmp_path / "work" / lab.START).is_file()  # the copy is there to open another way
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def get(url: str, wait: float = 30.0) -> bytes:
     """The body of ``url``, waiting for a server that has printed its address but may not
     accept connections yet."""
@@ -222,10 +215,5 @@ def test_lab_serves_the_course(tmp_path: Path) -> None:
         assert served == sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
         assert b"JupyterLab" in get(url)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, grace=30)
         process.stdout.close()

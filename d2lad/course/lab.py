@@ -45,7 +45,6 @@ PACKAGED = "_course"
 START = "notebooks/00_index.ipynb"
 #: The record of what was copied, inside the working folder.
 MANIFEST = ".d2lad-course.json"
-DEFAULT_DIR = "d2lad-course"
 
 
 class LabError(RuntimeError):
@@ -197,7 +196,7 @@ def start_lab(folder: Path, port: int | None = None, open_browser: bool = True) 
     return subprocess.call(command)
 
 
-def main(folder: str = DEFAULT_DIR, port: int | None = None, open_browser: bool = True,
+def main(folder: str, port: int | None = None, open_browser: bool = True,
          copy_only: bool = False) -> int:
     """``d2lad lab``: copy the course into ``folder``, report, then start JupyterLab."""
     try:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from local_server import free_port, stop_process_group
 
 LESSONS = Path(__file__).resolve().parents[2] / "notebooks"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -77,13 +76,6 @@ class Lab:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def lab_config(home: Path) -> dict[str, Any]:
     """Server and lab configuration: loopback only, no token or password, throwaway settings,
     and the app object exposed as ``window.jupyterapp`` for the tests to drive."""
@@ -117,20 +109,6 @@ def wait_until_up(lab: Lab, server: subprocess.Popen[bytes]) -> None:
                 f"{SERVER_START_SECONDS} s; its log ends with:\n{lab.log_tail()}", pytrace=False)
 
 
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the server's process group: SIGTERM (the server then ends its kernels, which
-    also end by themselves when their parent is gone), SIGKILL if it is still there after
-    15 s."""
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """JupyterLab serving copies of notebooks/*.ipynb (it autosaves: the committed notebooks
@@ -159,7 +137,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         wait_until_up(lab, server)
         yield lab
     finally:
-        stop(server)
+        stop_process_group(server, grace=15)
 
 
 @pytest.fixture(scope="module")
